@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine with Python 3.10+ and make:
+#   make book   build the website into _build/html
+#   make test   run every test: the engine's (tests/) and every chapter (nbval)
+# Each creates .venv on first use and re-installs when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.stamp-dev
+LABSTAMP := $(VENV)/.stamp-lab
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: all book test lab bench clean help
+
+help:
+	@echo "make book   build the site into _build/html (strict)"
+	@echo "make test   run the engine tests and execute every chapter (nbval)"
+	@echo "make lab    open the chapters in JupyterLab"
+	@echo "make bench  run the engine benchmark"
+	@echo "make clean  remove builds and the virtual environment"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[book,test]'
+	touch $@
+
+$(LABSTAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[book,test,lab]'
+	touch $@
+
+book: $(STAMP)
+	rm -rf _build/html _build/jupyter_execute _build/.doctrees
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "site: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_engine.py
+
+lab: $(LABSTAMP)
+	$(BIN)/jupyter lab --notebook-dir=book
+
+clean:
+	rm -rf _build $(VENV) .pytest_cache .hypothesis *.egg-info
