@@ -153,7 +153,7 @@ def minimize(problem, optimizer, theta0, iterations=1000, batch_size=None, seed=
     -------
     >>> import numpy as np, gdcore as gd
     >>> p = gd.LinearRegression([[1, 2], [2, 3], [3, 4], [4, 5]], [3, 5, 7, 9])
-    >>> h = gd.minimize(p, gd.Momentum(lr=0.05, beta=0.9), np.zeros(2), iterations=5000, grad_tol=1e-10)
+    >>> h = gd.minimize(p, gd.Momentum(lr=0.05, beta=0.9), np.zeros(2), iterations=10_000, grad_tol=1e-10)
     >>> h.status, np.round(h.theta, 6)
     ('converged', array([1., 1.]))
     """
@@ -240,67 +240,93 @@ def _run_batched(problem, opt, theta, T, lrs, batches, loss_tol, grad_tol):
     moments = opt._zeros(theta)
     path = np.empty((T + 1, k, n))
     loss = np.empty((T + 1, k))
-    gnorm = np.empty((T, k))
-    lr_rec = np.empty((T, k))
+    grads = np.empty((T + 1, k, n))      # the gradient each update used; norms taken at the end
     full = batches is None
+    lossgrad, lossf, gradf = problem._loss_grad_into, problem._loss, problem._grad
     status = np.full(k, "max_iterations", dtype="<U14")
     iters = np.full(k, T, dtype=int)
+    const_lr = opt._lr_const is not None
+    lr_col = np.ascontiguousarray(lrs[0] if T else np.zeros(k))[:, None] if const_lr else None
+    lr_cols = None if const_lr else np.ascontiguousarray(lrs)[:, :, None]
     if full:
-        L, G = problem._loss_grad(theta)
+        L = lossgrad(theta, grads[0])
     else:
-        L, G = problem._loss(theta), (problem._grad(theta, batches[0]) if T else None)
+        L = lossf(theta)
+        if T:
+            grads[0] = gradf(theta, batches[0])
     path[0] = theta
     loss[0] = L
     limit = DIVERGENCE_FACTOR * (np.abs(L) + 1.0)
     limit[~np.isfinite(limit)] = -np.inf
+    limit_min = float(limit.min())
     active = L <= limit
     status[~active] = "diverged"
     iters[~active] = 0
     n_active = int(active.sum())
+    # Without tolerances, divergence is looked for every `every` steps, over the steps since
+    # the last look; a row found diverged is rolled back to its first bad step and frozen
+    # there, exactly as if it had been checked at every step.
+    every = 1 if (loss_tol is not None or grad_tol is not None) else 8
+    checked = 0
     stop = 0
     for i in range(T):
         if n_active == 0:
             break
-        gn = np.sqrt(np.einsum("ij,ij->i", G, G))
+        G = grads[i]
         if grad_tol is not None:
-            done = active & (gn <= grad_tol)
+            done = active & (np.sqrt(np.einsum("ij,ij->i", G, G)) <= grad_tol)
             if done.any():
                 status[done], iters[done] = "converged", i
                 active &= ~done
                 n_active = int(active.sum())
                 if n_active == 0:
                     break
-        lr_i = lrs[i]
-        new_theta, moments = update(theta, G, moments, lr_i[:, None], i)
-        if n_active < k:          # frozen rows keep their last point
+        new_theta, moments = update(theta, G, moments, lr_col if const_lr else lr_cols[i], i)
+        frozen = n_active < k
+        if frozen:                       # stopped rows keep their last point
             new_theta = np.where(active[:, None], new_theta, theta)
-            L_keep = L
         theta = new_theta
         if full:
-            L_new, G = problem._loss_grad(theta)
+            L_new = lossgrad(theta, grads[i + 1])
         else:
-            L_new = problem._loss(theta)
+            L_new = lossf(theta)
             if i + 1 < T:
-                G = problem._grad(theta, batches[i + 1])
-        if n_active < k:
-            L_new = np.where(active, L_new, L_keep)
-            gn = np.where(active, gn, gnorm[i - 1] if i else np.nan)
-            lr_i = np.where(active, lr_i, lr_rec[i - 1] if i else np.nan)
+                grads[i + 1] = gradf(theta, batches[i + 1])
+        if frozen:
+            L_new = np.where(active, L_new, L)
         path[i + 1] = theta
         loss[i + 1] = L_new
-        gnorm[i] = gn
-        lr_rec[i] = lr_i
         stop = i + 1
-        bad = active & ~(L_new <= limit)
-        if bad.any():
-            status[bad], iters[bad] = "diverged", i + 1
-            active &= ~bad
+        if stop - checked >= every or stop == T:
+            window = loss[checked + 1:stop + 1]
+            # one reduction tells whether any row may have diverged (NaN fails the test too)
+            if not float(window.max()) <= limit_min:
+                ok = window <= limit
+                bad = active & ~ok.all(axis=0)
+                for j in np.flatnonzero(bad):
+                    first = checked + 1 + int(np.argmin(ok[:, j]))
+                    status[j], iters[j] = "diverged", first
+                    path[first + 1:stop + 1, j] = path[first, j]
+                    loss[first + 1:stop + 1, j] = loss[first, j]
+                    theta[j] = path[first, j]
+                    L_new[j] = loss[first, j]
+                active &= ~bad
+                n_active = int(active.sum())
+            checked = stop
         if loss_tol is not None:
             done = active & (np.abs(L_new - L) <= loss_tol)
             if done.any():
                 status[done], iters[done] = "converged", i + 1
                 active &= ~done
-        n_active = int(active.sum())
+                n_active = int(active.sum())
         L = L_new
-    return History(theta=path[stop].copy(), path=path[:stop + 1], loss=loss[:stop + 1],
-                   lr=lr_rec[:stop], grad_norm=gnorm[:stop], iterations=iters, status=status)
+    if n_active == 0:
+        stop = int(iters.max())          # rows found diverged late were rolled back
+    gnorm = np.sqrt(np.einsum("tij,tij->ti", grads[:stop], grads[:stop]))
+    lr_rec = np.array(lrs[:stop], dtype=float).reshape(stop, k)
+    for j in np.flatnonzero(iters < stop):     # frozen rows repeat their last values
+        last = iters[j]
+        gnorm[last:, j] = gnorm[last - 1, j] if last else np.nan
+        lr_rec[last:, j] = lr_rec[last - 1, j] if last else np.nan
+    return History(theta=path[stop].copy(), path=path[:stop + 1].copy(), loss=loss[:stop + 1].copy(),
+                   lr=lr_rec, grad_norm=gnorm, iterations=iters, status=status)

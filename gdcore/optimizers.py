@@ -58,7 +58,9 @@ class AdamState(NamedTuple):
 
 def _col(value):
     """A batched hyperparameter (k,) as a column (k, 1) so it scales rows of (k, n)."""
-    return value[:, None] if isinstance(value, np.ndarray) else value
+    if isinstance(value, np.ndarray):
+        return value[:, None] if value.ndim == 1 else float(value)
+    return value
 
 
 class Optimizer:

@@ -66,6 +66,11 @@ class Problem:
     def _loss_grad(self, theta):
         return self._loss(theta), self._grad(theta, None)
 
+    def _loss_grad_into(self, theta, gout):
+        """The loss, with the gradient written into ``gout`` (the loop's history buffer)."""
+        value, gout[...] = self._loss_grad(theta)
+        return value
+
     def smoothness(self):  # pragma: no cover - overridden where defined
         raise NotImplementedError(f"{type(self).__name__} has no global smoothness constant")
 
@@ -132,6 +137,12 @@ class LinearRegression(Problem):
     def _loss_grad(self, theta):
         r = theta @ self.XT - self.y          # residual X theta - y, one pass over X
         return _sumsq(r) * self._half_inv_m, (r @ self.X) * self._inv_m
+
+    def _loss_grad_into(self, theta, gout):
+        r = theta @ self.XT - self.y
+        np.matmul(r, self.X, out=gout)
+        gout *= self._inv_m
+        return _sumsq(r) * self._half_inv_m
 
     def _eigvals(self):
         if self._eig is None:

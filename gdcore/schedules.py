@@ -69,10 +69,9 @@ class Schedule:
         t = _steps(t)
         if self._k is not None and not isinstance(t, int):
             t = t[..., None]          # steps along the leading axes, runs along the last
-        out = self._rate(t)
-        if isinstance(out, np.ndarray):
-            return out.astype(float)
-        return float(out)
+        # ints go through numpy too, so rate(t) has the same bits as rate(array)[t]
+        out = np.asarray(self._rate(np.asarray(t)), dtype=float)
+        return out if out.ndim else float(out)
 
     def _rate(self, t):  # pragma: no cover
         raise NotImplementedError
