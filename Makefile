@@ -23,11 +23,11 @@ help:
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[book,test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[book,test,distributed]'
 	touch $@
 
 $(LABSTAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[book,test,lab]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[book,test,distributed,lab]'
 	touch $@
 
 book: $(STAMP)

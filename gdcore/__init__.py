@@ -10,7 +10,7 @@ numpy is the only import-time dependency; ``gdcore.plotting`` (matplotlib)
 and ``gdcore.widgets`` (ipywidgets) load theirs when imported.
 """
 
-from . import schedules
+from . import automl, schedules
 from .loop import DIVERGENCE_FACTOR, History, minimize
 from .optimizers import (OPTIMIZERS, Adagrad, Adam, AdamW, GradientDescent, Momentum, Optimizer,
                          RMSprop)
@@ -19,7 +19,7 @@ from .problems import LinearRegression, LogisticRegression, Problem, Quadratic, 
 __version__ = "0.1.0"
 
 __all__ = [
-    "schedules", "minimize", "History", "DIVERGENCE_FACTOR",
+    "automl", "schedules", "minimize", "History", "DIVERGENCE_FACTOR",
     "Optimizer", "GradientDescent", "Momentum", "RMSprop", "Adagrad", "Adam", "AdamW", "OPTIMIZERS",
     "Problem", "LinearRegression", "Quadratic", "Rosenbrock", "LogisticRegression", "check_grad",
 ]
