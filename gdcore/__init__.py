@@ -10,7 +10,7 @@ numpy is the only import-time dependency; ``gdcore.plotting`` (matplotlib)
 and ``gdcore.widgets`` (ipywidgets) load theirs when imported.
 """
 
-from . import automl, schedules
+from . import automl, exercises, schedules
 from .loop import DIVERGENCE_FACTOR, History, minimize
 from .optimizers import (OPTIMIZERS, Adagrad, Adam, AdamW, GradientDescent, Momentum, Optimizer,
                          RMSprop)

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-MODULES = ["gdcore", "gdcore.problems", "gdcore.optimizers", "gdcore.schedules", "gdcore.loop"]
+MODULES = ["gdcore", "gdcore.problems", "gdcore.optimizers", "gdcore.schedules", "gdcore.loop",
+           "gdcore.automl", "gdcore.exercises"]
 
 
 @pytest.mark.parametrize("name", MODULES)
