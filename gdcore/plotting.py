@@ -126,3 +126,87 @@ def schedule_curves(schedules, T, labels=None, ax=None, log=False):
     ax.set_ylabel("learning rate α_t")
     ax.legend()
     return ax
+
+
+def animate(histories, problem, labels=None, frames=30, xlim=None, ylim=None, figsize=(4.8, 3.6), dpi=72,
+            interval=150, alt="An animation of optimization paths on loss contours", colors=32):
+    """An animation of 2-D runs moving on ``problem``'s contours, as self-contained HTML.
+
+    Returns HTML for ``IPython.display.HTML``: an image, a play/pause button
+    and a slider to scrub through the updates, with the frames embedded as
+    palette PNGs (``colors`` colours each) and no external resources, so it
+    plays in a static page without a kernel or a network. ``frames`` steps
+    are spread over the longest run; each frame is a few kB.
+    """
+    import base64
+    import html as _html
+    import io
+    import json
+    import uuid
+
+    from PIL import Image
+
+    plt = _plt()
+    if not isinstance(histories, (list, tuple)):
+        histories = [histories]
+    labels = labels or [h.optimizer for h in histories]
+    paths = [np.asarray(h.path) for h in histories]
+    T = max(len(p) for p in paths) - 1
+    steps = np.unique(np.linspace(0, T, frames).round().astype(int))
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    finite = np.concatenate([p[np.all(np.isfinite(p), axis=1)] for p in paths])
+    pad = 0.1 * (finite.max(0) - finite.min(0) + 1e-9)
+    xlim = xlim or (finite[:, 0].min() - pad[0], finite[:, 0].max() + pad[0])
+    ylim = ylim or (finite[:, 1].min() - pad[1], finite[:, 1].max() + pad[1])
+    contours(problem, xlim, ylim, ax=ax, resolution=120, levels=15)
+    lines = [ax.plot([], [], color=PALETTE[i % 8], linestyle=LINESTYLES[i % 8], marker="o", ms=2.5, lw=1.3,
+                     label=lab)[0] for i, lab in enumerate(labels)]
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.legend(loc="upper right", fontsize=7)
+    title = ax.set_title("", fontsize=9)
+    fig.tight_layout()
+    encoded = []
+    for t in steps:
+        for line, p in zip(lines, paths):
+            q = p[:min(t, len(p) - 1) + 1]
+            line.set_data(q[:, 0], q[:, 1])
+        title.set_text(f"update t = {t}")
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=dpi)
+        img = Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(colors=colors, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        img.save(out, format="PNG", optimize=True)
+        encoded.append("data:image/png;base64," + base64.b64encode(out.getvalue()).decode())
+    plt.close(fig)
+    uid = "gdanim-" + uuid.uuid5(uuid.NAMESPACE_OID, "".join(encoded[:1]) + str(len(encoded))).hex[:10]
+    n = len(encoded)
+    return f"""<div class="gd-animation" id="{uid}" style="max-width:{int(figsize[0] * dpi)}px">
+<img id="{uid}-img" src="{encoded[0]}" alt="{_html.escape(alt)}" style="width:100%">
+<div style="display:flex;gap:0.5em;align-items:center">
+<button type="button" id="{uid}-play" aria-label="play or pause">&#9654; play</button>
+<input type="range" id="{uid}-slider" min="0" max="{n - 1}" value="0" aria-label="frame" style="flex:1">
+<span id="{uid}-label">update t = 0</span></div>
+<script>
+(function() {{
+  var frames = {json.dumps(encoded)};
+  var steps = {json.dumps([int(s) for s in steps])};
+  var img = document.getElementById("{uid}-img"), slider = document.getElementById("{uid}-slider");
+  var button = document.getElementById("{uid}-play"), label = document.getElementById("{uid}-label");
+  var timer = null;
+  function show(k) {{ img.src = frames[k]; slider.value = k; label.textContent = "update t = " + steps[k]; }}
+  function stop() {{ clearInterval(timer); timer = null; button.innerHTML = "&#9654; play"; }}
+  slider.addEventListener("input", function() {{ stop(); show(+slider.value); }});
+  button.addEventListener("click", function() {{
+    if (timer) {{ stop(); return; }}
+    if (+slider.value >= frames.length - 1) show(0);
+    button.innerHTML = "&#10074;&#10074; pause";
+    timer = setInterval(function() {{
+      var k = +slider.value + 1;
+      if (k >= frames.length) {{ stop(); return; }}
+      show(k);
+    }}, {int(interval)});
+  }});
+}})();
+</script>
+</div>"""
