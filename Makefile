@@ -12,11 +12,12 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: all book test lab bench clean help
+.PHONY: all book test lab bench student clean help
 
 help:
 	@echo "make book   build the site into _build/html (strict)"
 	@echo "make test   run the engine tests and execute every chapter (nbval)"
+	@echo "make student  the student edition: _build/student/notebooks and _build/student/html"
 	@echo "make lab    open the chapters in JupyterLab"
 	@echo "make bench  run the engine benchmark"
 	@echo "make clean  remove builds and the virtual environment"
@@ -37,6 +38,15 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+
+student: $(STAMP)
+	rm -rf _build/student
+	$(BIN)/python tools/make_student.py _build/student/src
+	cd _build/student/src && $(CURDIR)/$(BIN)/jupyter-book build . $(JB_FLAGS)
+	mv _build/student/src/_build/html _build/student/html
+	cp -r _build/student/src/book _build/student/notebooks
+	@echo "student notebooks: $(CURDIR)/_build/student/notebooks"
+	@echo "student site:      $(CURDIR)/_build/student/html/index.html"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
