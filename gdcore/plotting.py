@@ -164,7 +164,7 @@ def animate(histories, problem, labels=None, frames=30, xlim=None, ylim=None, fi
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.legend(loc="upper right", fontsize=7)
-    title = ax.set_title("", fontsize=9)
+    title = ax.set_title(f"update t = {T}", fontsize=9)     # sized before the layout is fixed
     fig.tight_layout()
     encoded = []
     for t in steps:
