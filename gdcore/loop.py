@@ -269,10 +269,12 @@ def _run_batched(problem, opt, theta, T, lrs, batches, loss_tol, grad_tol):
     every = 1 if (loss_tol is not None or grad_tol is not None) else 8
     checked = 0
     stop = 0
+    grad_rows = list(grads)              # views: a list index is cheaper than an array index
+    lr_rows = None if const_lr else list(lr_cols)
     for i in range(T):
         if n_active == 0:
             break
-        G = grads[i]
+        G = grad_rows[i]
         if grad_tol is not None:
             done = active & (np.sqrt(np.einsum("ij,ij->i", G, G)) <= grad_tol)
             if done.any():
@@ -281,13 +283,13 @@ def _run_batched(problem, opt, theta, T, lrs, batches, loss_tol, grad_tol):
                 n_active = int(active.sum())
                 if n_active == 0:
                     break
-        new_theta, moments = update(theta, G, moments, lr_col if const_lr else lr_cols[i], i)
+        new_theta, moments = update(theta, G, moments, lr_col if const_lr else lr_rows[i], i)
         frozen = n_active < k
         if frozen:                       # stopped rows keep their last point
             new_theta = np.where(active[:, None], new_theta, theta)
         theta = new_theta
         if full:
-            L_new = lossgrad(theta, grads[i + 1])
+            L_new = lossgrad(theta, grad_rows[i + 1])
         else:
             L_new = lossf(theta)
             if i + 1 < T:

@@ -120,6 +120,9 @@ class LinearRegression(Problem):
         self.n_samples, self.dim = X.shape
         self._inv_m = 1.0 / self.n_samples
         self._half_inv_m = 0.5 / self.n_samples
+        # the 1/m and 1/(2m) folded into the arrays, so the loop's products need no extra pass
+        self._X_over_m = X * self._inv_m
+        self._half_over_m = np.full(self.n_samples, self._half_inv_m)
         self._eig = None
 
     def __repr__(self):
@@ -136,13 +139,14 @@ class LinearRegression(Problem):
 
     def _loss_grad(self, theta):
         r = theta @ self.XT - self.y          # residual X theta - y, one pass over X
-        return _sumsq(r) * self._half_inv_m, (r @ self.X) * self._inv_m
+        if r.ndim == 1:
+            return (r @ r) * self._half_inv_m, r @ self._X_over_m
+        return (r * r) @ self._half_over_m, r @ self._X_over_m
 
     def _loss_grad_into(self, theta, gout):
         r = theta @ self.XT - self.y
-        np.matmul(r, self.X, out=gout)
-        gout *= self._inv_m
-        return _sumsq(r) * self._half_inv_m
+        np.matmul(r, self._X_over_m, out=gout)
+        return (r * r) @ self._half_over_m
 
     def _eigvals(self):
         if self._eig is None:
