@@ -95,7 +95,7 @@ class constant(Schedule):
         return {"lr0": self.lr0}
 
     def _rate(self, t):
-        return self.lr0 + 0.0 * np.asarray(t, dtype=float) if not isinstance(t, int) else self.lr0 * 1.0
+        return self.lr0 + 0.0 * np.asarray(t, dtype=float)     # t arrives as an array (0-d for an int)
 
 
 class time_decay(Schedule):
